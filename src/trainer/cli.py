@@ -39,6 +39,56 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_db(args: argparse.Namespace) -> int:
+    from trainer.db import migrate
+    from trainer.db.engine import get_engine
+    from trainer.settings import get_settings
+
+    url = get_settings().database_url
+    if args.action == "upgrade":
+        migrate.upgrade(url, args.revision)
+    current = migrate.current_revision(get_engine(url))
+    head = migrate.head_revision()
+    state = "up to date" if current == head else f"behind head {head}: run `trainer db upgrade`"
+    print(f"database revision {current or '(empty)'} ({state})")
+    return 0
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    from trainer.db.engine import get_engine, session_scope
+    from trainer.services.demo import seed_demo
+
+    with session_scope(get_engine()) as session:
+        created = seed_demo(session=session)
+    print(f"demo data: created {', '.join(created)}" if created else "demo data: already present")
+    return 0
+
+
+def _cmd_users_create(args: argparse.Namespace) -> int:
+    import getpass
+
+    from trainer.db.engine import get_engine, session_scope
+    from trainer.services.auth import AuthError, create_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            print("The passwords differ; nothing was created.", file=sys.stderr)
+            return 1
+    try:
+        with session_scope(get_engine()) as session:
+            user = create_user(session=session, username=args.username, password=password,
+                               display_name=args.display_name or "", email=args.email,
+                               role=args.role)
+    except AuthError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"created {user.role} {user.username!r}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trainer", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +97,27 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", help="content directory (default: settings)")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.set_defaults(func=_cmd_validate)
+
+    db = sub.add_parser("db", help="database migrations (Alembic)")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    up = db_sub.add_parser("upgrade", help="migrate the database to the latest revision")
+    up.add_argument("revision", nargs="?", default="head")
+    db_sub.add_parser("current", help="print the database's revision")
+    db.set_defaults(func=_cmd_db)
+
+    seed = sub.add_parser("seed-demo", help="create the demo accounts (idempotent)")
+    seed.set_defaults(func=_cmd_seed_demo)
+
+    users = sub.add_parser("users", help="manage accounts")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    create = users_sub.add_parser("create", help="create an account of any role")
+    create.add_argument("username")
+    create.add_argument("--role", choices=["learner", "instructor", "admin"], default="learner")
+    create.add_argument("--display-name")
+    create.add_argument("--email")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input instead of prompting")
+    create.set_defaults(func=_cmd_users_create)
     return parser
 
 

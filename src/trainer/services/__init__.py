@@ -1,0 +1,1 @@
+"""Use cases (sign-in, quizzes, scoring, analytics) as plain functions over a database session."""
