@@ -18,7 +18,12 @@ if user is None:
              st.Page("pages/signin.py", title="Sign in", icon=":material/login:"),
              st.Page("pages/signup.py", title="Create account", icon=":material/person_add:")]
 else:
-    pages = [home]
+    pages = [
+        home,
+        st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:"),
+        st.Page("pages/results.py", title="Results", icon=":material/fact_check:"),
+        st.Page("pages/history.py", title="My history", icon=":material/history:"),
+    ]
     with st.sidebar:
         st.caption(f"Signed in as **{user.display_name}** ({user.role})")
         sign_out_form()

@@ -123,3 +123,31 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = create_pg_database()
     yield url
     drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def mini_bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One item of every type, with the real body-region vocabulary."""
+    root = tmp_path_factory.mktemp("mini") / "quizzes"
+    (root / "body").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "quizzes" / "body" / "regions.yaml", root / "body" / "regions.yaml")
+    shutil.copy(Path(__file__).parent / "fixtures" / "mini_bank.yaml", root / "mini.yaml")
+    return root
+
+
+@pytest.fixture(scope="session")
+def mini_bank(mini_bank_dir: Path) -> QuestionBank:
+    return load_bank(mini_bank_dir)
+
+
+@pytest.fixture
+def make_user(engine: Engine):
+    """Create a learner (or other role) and return its CurrentUser."""
+    from trainer.db.engine import session_scope
+    from trainer.services.auth import create_user
+
+    def _make(username: str = "learner1", role: str = "learner", password: str = "correct-horse"):
+        with session_scope(engine) as session:
+            return create_user(session=session, username=username, password=password, role=role)
+
+    return _make

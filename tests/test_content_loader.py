@@ -73,7 +73,7 @@ def test_duplicate_id_across_files_is_an_error(tmp_path: Path) -> None:
 
 
 def test_missing_explanation_is_named(tmp_path: Path) -> None:
-    item = "\n".join(l for l in GOOD_ITEM.splitlines() if "explanation" not in l)
+    item = "\n".join(line for line in GOOD_ITEM.splitlines() if "explanation" not in line)
     errors = errors_of(make_bank(tmp_path, {"palpation.yaml": topic_file(item)}))
     assert errors == ["quizzes/palpation.yaml: item 'palp.pincer' field 'explanation': is required"]
 
@@ -142,6 +142,7 @@ def test_cli_validate_exit_codes_and_json(tmp_path: Path, capsys: pytest.Capture
     assert summary["total"] == 1 and summary["by_topic"] == {"palpation": 1}
     assert set(summary) >= {"total", "by_topic", "by_type", "muscles", "handwritten", "generated",
                             "vignettes", "flashcards"}
-    bad = make_bank(tmp_path / "b", {"palpation.yaml": topic_file(GOOD_ITEM.replace("answer: B", "answer: E"))})
+    wrong_key = GOOD_ITEM.replace("answer: B", "answer: E")
+    bad = make_bank(tmp_path / "b", {"palpation.yaml": topic_file(wrong_key)})
     assert cli_main(["validate", str(bad)]) == 1
     assert "item 'palp.pincer' field 'answer'" in capsys.readouterr().err

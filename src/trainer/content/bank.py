@@ -7,9 +7,10 @@ and tag are dictionary reads rather than scans.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from trainer.content.atlas import Muscle
 from trainer.content.regions import Canvas, Region

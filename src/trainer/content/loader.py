@@ -25,6 +25,8 @@ from trainer.content.regions import RegionFile
 from trainer.content.schema import ITEM_ADAPTER, ITEM_TYPES, AnyItem, Slug, Text
 
 REGIONS_FILE = Path("body") / "regions.yaml"
+# libyaml's C parser when the wheel has it (several times faster on a large bank).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ATLAS_DIR = "atlas"
 
 
@@ -93,7 +95,7 @@ def _pydantic_errors(
 
 def _read_yaml(path: Path, label: str, errors: list[ContentError]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

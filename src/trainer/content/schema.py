@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import string
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -125,9 +125,22 @@ class ItemBase(BaseModel):
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
+def _numbers_as_text(value: object) -> object:
+    """YAML reads `options: [10, 100]` as numbers; authors mean the text."""
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for v in value]
+    return value
+
+
 class _ChoiceItem(ItemBase):
     prompt: Text
     options: list[Text] = Field(min_length=2, max_length=8)
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_text(cls, v: object) -> object:
+        return _numbers_as_text(v)
 
     @field_validator("options")
     @classmethod
@@ -230,6 +243,11 @@ class ShortAnswer(ItemBase):
     prompt: Text
     accepted: list[Text] = Field(min_length=1)
 
+    @field_validator("accepted", mode="before")
+    @classmethod
+    def _accepted_text(cls, v: object) -> object:
+        return _numbers_as_text(v)
+
     @field_validator("accepted")
     @classmethod
     def _accepted_distinct(cls, v: list[str]) -> list[str]:
@@ -254,8 +272,7 @@ class Flashcard(ItemBase):
 
 
 Item = Annotated[
-    Union[SingleChoice, MultipleSelect, TrueFalse, Matching, Ordering, ShortAnswer, Hotspot,
-          Flashcard],
+    SingleChoice | MultipleSelect | TrueFalse | Matching | Ordering | ShortAnswer | Hotspot | Flashcard,
     Field(discriminator="type"),
 ]
 ITEM_ADAPTER: TypeAdapter[Item] = TypeAdapter(Item)
@@ -263,8 +280,8 @@ ITEM_TYPES: tuple[str, ...] = (
     "single_choice", "multiple_select", "true_false", "matching", "ordering", "short_answer",
     "hotspot", "flashcard",
 )
-AnyItem = Union[SingleChoice, MultipleSelect, TrueFalse, Matching, Ordering, ShortAnswer,
-                Hotspot, Flashcard]
+AnyItem = (SingleChoice | MultipleSelect | TrueFalse | Matching | Ordering | ShortAnswer | Hotspot
+           | Flashcard)
 
 _SPACES = re.compile(r"\s+")
 

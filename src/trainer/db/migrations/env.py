@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(
         connection=connection, target_metadata=target_metadata, compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",

@@ -1,0 +1,198 @@
+"""Question widgets for every item type, and the feedback shown after an answer.
+
+``answer_widget`` draws an item and returns the learner's answer in the JSON shape that
+trainer.services.scoring expects, or None while the answer is incomplete. It never scores:
+scoring happens in the service when the answer is submitted. Widget keys include the attempt
+and item, so going back to an item in an exam shows what was given before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+import streamlit as st
+
+from trainer.content import QuestionBank
+from trainer.content.schema import (
+    LETTERS,
+    AnyItem,
+    Flashcard,
+    Hotspot,
+    Matching,
+    MultipleSelect,
+    Ordering,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+from trainer.services.scoring import PARTIAL_CREDIT_RULES, correct_answer
+from trainer.ui.body_map import body_map_feedback, body_map_picker, body_map_reference
+
+TYPE_HINTS = {
+    "single_choice": "Choose one answer.",
+    "multiple_select": "Select all that apply.",
+    "true_false": "True or false?",
+    "matching": "Match each item on the left to one on the right.",
+    "ordering": "Pick the steps in the right order, first step first.",
+    "short_answer": "Type a short answer.",
+    "hotspot": "Mark the region(s) on the body map, by clicking the picture or from the list.",
+    "flashcard": "Recall the answer, then reveal it and say whether you knew it.",
+}
+
+
+def _stable_shuffle(values: list[str], seed: str) -> list[str]:
+    """Same order on every rerun and refresh (a fresh shuffle would move options under the
+    learner's cursor), different per item."""
+    rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:12], 16))
+    shuffled = list(values)
+    rng.shuffle(shuffled)
+    if shuffled == values and len(values) > 1:
+        shuffled = shuffled[1:] + shuffled[:1]
+    return shuffled
+
+
+def prompt_of(item: AnyItem) -> str:
+    if isinstance(item, TrueFalse):
+        return item.statement
+    if isinstance(item, Flashcard):
+        return item.front
+    return item.prompt
+
+
+def answer_widget(
+    item: AnyItem, bank: QuestionBank, *, key: str, previous: Any = None, disabled: bool = False
+) -> Any:
+    """Render the question; return the current answer (None until it is complete)."""
+    st.markdown(f"**{prompt_of(item)}**")
+    st.caption(TYPE_HINTS[item.type] + (" " + PARTIAL_CREDIT_RULES[item.type]
+                                        if item.type in PARTIAL_CREDIT_RULES else ""))
+    match item:
+        case SingleChoice():
+            choice = st.radio(
+                "Your answer", list(range(len(item.options))),
+                index=previous if isinstance(previous, int) else None,
+                format_func=lambda i: f"{LETTERS[i]}. {item.options[i]}",
+                key=f"{key}.radio", disabled=disabled, label_visibility="collapsed")
+            return choice
+        case MultipleSelect():
+            chosen = []
+            for i, text in enumerate(item.options):
+                was = isinstance(previous, list) and i in previous
+                if st.checkbox(f"{LETTERS[i]}. {text}", value=was, key=f"{key}.cb{i}",
+                               disabled=disabled):
+                    chosen.append(i)
+            return chosen
+        case TrueFalse():
+            choice = st.radio(
+                "Your answer", [True, False], format_func=lambda v: "True" if v else "False",
+                index=None if previous is None else (0 if previous else 1), horizontal=True,
+                key=f"{key}.tf", disabled=disabled, label_visibility="collapsed")
+            return choice
+        case Matching():
+            rights = _stable_shuffle([p.right for p in item.pairs], item.id)
+            given = previous if isinstance(previous, dict) else {}
+            answer: dict[str, str] = {}
+            for n, pair in enumerate(item.pairs):
+                pick = st.selectbox(
+                    pair.left, rights,
+                    index=rights.index(given[pair.left]) if given.get(pair.left) in rights
+                    else None, placeholder="Choose…", key=f"{key}.m{n}", disabled=disabled)
+                if pick is not None:
+                    answer[pair.left] = pick
+            return answer if len(answer) == len(item.pairs) else None
+        case Ordering():
+            steps = _stable_shuffle(list(item.steps), item.id)
+            order = st.multiselect(
+                "Steps in order (click them first to last)", steps,
+                default=previous if isinstance(previous, list) else None,
+                key=f"{key}.order", disabled=disabled, placeholder="Click the first step…")
+            if order and len(order) < len(steps):
+                st.caption(f"{len(order)} of {len(steps)} steps placed.")
+            return order if len(order) == len(steps) else None
+        case ShortAnswer():
+            text = st.text_input("Your answer", value=previous or "", key=f"{key}.text",
+                                 disabled=disabled, max_chars=200)
+            return text.strip() or None
+        case Hotspot():
+            picked = body_map_picker(
+                bank.regions, bank.canvas, key=f"{key}.map", label="Regions you mark",
+                initial=previous if isinstance(previous, list) else ())
+            return picked or None
+        case Flashcard():
+            return None  # flashcards are graded by the learner after revealing the back
+    return None
+
+
+def show_flashcard_back(item: Flashcard, bank: QuestionBank) -> None:
+    st.info(item.back)
+    if item.regions is not None:
+        body_map_reference(bank.regions, bank.canvas, item.regions.essential,
+                           item.regions.spillover)
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
+
+
+def escape_markdown(text: str) -> str:
+    """Learner-typed text is shown literally: no links, images or formatting from it."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
+
+
+def describe_answer(item: AnyItem, answer: Any, bank: QuestionBank) -> str:
+    """Markdown-safe rendering of an answer (the learner's or the key) for feedback and results."""
+    if answer is None:
+        return "(no answer)"
+    match item:
+        case SingleChoice():
+            return f"{LETTERS[answer]}. {item.options[answer]}"
+        case MultipleSelect():
+            return "; ".join(f"{LETTERS[i]}. {item.options[i]}" for i in sorted(answer)) or "(none)"
+        case TrueFalse():
+            return "True" if answer else "False"
+        case Matching():
+            return "; ".join(f"{left} → {right}" for left, right in answer.items())
+        case Ordering():
+            return " → ".join(answer)
+        case ShortAnswer():
+            return escape_markdown(str(answer))
+        case Hotspot():
+            return ", ".join(bank.regions[r].label if r in bank.regions else r for r in answer) \
+                or "(none)"
+        case Flashcard():
+            return "I knew it" if answer else "I did not know it"
+    return str(answer)
+
+
+def key_text(item: AnyItem, bank: QuestionBank) -> str:
+    if isinstance(item, ShortAnswer):
+        return " / ".join(item.accepted)
+    if isinstance(item, Hotspot):
+        text = describe_answer(item, list(item.regions.essential), bank)
+        if item.regions.spillover:
+            text += " (spill-over: " + describe_answer(item, list(item.regions.spillover), bank) + ")"
+        return text
+    if isinstance(item, Flashcard):
+        return item.back
+    return describe_answer(item, correct_answer(item), bank)
+
+
+def feedback(item: AnyItem, bank: QuestionBank, *, answer: Any, correct: bool, score: float) -> None:
+    """What a learner sees after answering: verdict, the key, the explanation and the source."""
+    if correct:
+        st.success(f"Correct ({score:.0%}).")
+    elif score > 0:
+        st.warning(f"Partly right: {score:.0%}.")
+    else:
+        st.error("Not right.")
+    if isinstance(item, Hotspot):
+        body_map_feedback(bank.regions, bank.canvas, answer or [], item.regions.essential,
+                          item.regions.spillover)
+    elif isinstance(item, Flashcard):
+        show_flashcard_back(item, bank)
+    if not isinstance(item, Flashcard):
+        st.markdown(f"**Your answer:** {describe_answer(item, answer, bank)}")
+        st.markdown(f"**Right answer:** {key_text(item, bank)}")
+    st.markdown(f"**Why:** {item.explanation}")
+    st.caption(f"Source: {item.source}")
