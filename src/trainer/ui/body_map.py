@@ -249,7 +249,7 @@ def body_map_picker(
             selectable=True, title=VIEW_TITLES[view], height=PICKER_HEIGHT,
         )
         with column:
-            st.altair_chart(
+            st.empty().altair_chart(
                 chart, width="stretch", key=this_key, selection_mode=SELECTION,
                 on_select=partial(on_click, view, this_key),
             )

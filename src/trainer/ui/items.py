@@ -180,8 +180,11 @@ def key_text(item: AnyItem, bank: QuestionBank) -> str:
 
 def feedback(item: AnyItem, bank: QuestionBank, *, answer: Any, correct: bool, score: float) -> None:
     """What a learner sees after answering: verdict, the key, the explanation and the source."""
-    if correct:
-        st.success(f"Correct ({score:.0%}).")
+    if correct and score < 1:  # a body map with the essential zone but not the spill-over
+        st.success(f"Correct: the essential zone is right. Score {score:.0%}: marking the "
+                   "spill-over zones too earns the rest.")
+    elif correct:
+        st.success("Correct.")
     elif score > 0:
         st.warning(f"Partly right: {score:.0%}.")
     else:
