@@ -208,6 +208,16 @@ def test_single_choice_distractors_differ_from_the_answer(real_bank: QuestionBan
     assert_none(offenders, "distractor(s) equal to the answer")
 
 
+def test_no_all_or_none_of_the_above(real_bank: QuestionBank) -> None:
+    """Such options test elimination, not knowledge, and give the key away when two options are right."""
+    above = re.compile(r"\b(?:all|none|both) of the (?:above|below)\b", re.IGNORECASE)
+    offenders = [
+        f"{i.id}: {o!r}" for i in real_bank.items if isinstance(i, SingleChoice | MultipleSelect)
+        for o in i.options if above.search(o)
+    ]
+    assert_none(offenders, 'option(s) reading "all/none of the above"')
+
+
 # 4 ---------------------------------------------------------------- balanced answer letters
 
 @pytest.mark.parametrize("subset", ["all", "hand-written", "generated"])

@@ -173,6 +173,18 @@ def body_map_chart(
     )
 
 
+# A re-keyed chart is a new element; Streamlit keeps the old one, faded, until the script run
+# ends, so for a moment a column would show two figures. Hide an old chart once its successor
+# (which Streamlit places before it) is in.
+_HIDE_REPLACED_CHARTS = """<style>
+[class*="st-key-body-map-"]
+  [data-testid="stElementContainer"][data-stale="false"]:has([data-testid="stVegaLiteChart"])
+  ~ [data-testid="stElementContainer"][data-stale="true"]:has([data-testid="stVegaLiteChart"]) {
+  display: none;
+}
+</style>"""
+
+
 def _names_on(regions: Mapping[str, Region], view: str) -> frozenset[str]:
     return frozenset(n for n, r in regions.items() if view in r.views)
 
@@ -240,7 +252,8 @@ def body_map_picker(
 
     st.markdown(f"**{label}**")
     st.caption("Click regions on the figure (click again to unmark), or choose them in the list.")
-    columns = st.columns(len(VIEWS))
+    st.html(_HIDE_REPLACED_CHARTS)
+    columns = st.container(key=f"body-map-{key}").columns(len(VIEWS))
     for column, view in zip(columns, VIEWS, strict=True):
         mounted = state[mount_key][view][1]
         this_key = chart_key(view)
@@ -249,7 +262,7 @@ def body_map_picker(
             selectable=True, title=VIEW_TITLES[view], height=PICKER_HEIGHT,
         )
         with column:
-            st.empty().altair_chart(
+            st.altair_chart(
                 chart, width="stretch", key=this_key, selection_mode=SELECTION,
                 on_select=partial(on_click, view, this_key),
             )
