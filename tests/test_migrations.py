@@ -20,7 +20,8 @@ def test_upgrade_from_empty_reaches_head_without_drift(empty_db_url: str) -> Non
             diff = compare_metadata(
                 MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
-        assert {"users", "auth_sessions", "attempts", "responses"} <= set(
+        assert {"users", "auth_sessions", "attempts", "responses", "review_cards", "review_logs",
+                "learner_settings", "cohorts", "cohort_members", "assignments"} <= set(
             inspect(engine).get_table_names())
     finally:
         engine.dispose()

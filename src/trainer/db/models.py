@@ -70,7 +70,10 @@ class Attempt(SQLModel, table=True):
     """One quiz run. The ordered item list is fixed at start so a refresh resumes the same quiz."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_user_status", "user_id", "status"),)
+    __table_args__ = (
+        Index("ix_attempts_user_status", "user_id", "status"),
+        Index("ix_attempts_assignment_user", "assignment_id", "user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
@@ -86,6 +89,8 @@ class Attempt(SQLModel, table=True):
     finished_at: datetime | None = None
     score: float | None = None
     max_score: float | None = None
+    assignment_id: int | None = Field(default=None, foreign_key="assignments.id",
+                                      ondelete="SET NULL")
 
 
 class Response(SQLModel, table=True):
@@ -109,3 +114,112 @@ class Response(SQLModel, table=True):
     score: float
     time_ms: int | None = None
     answered_at: datetime = Field(default_factory=utcnow)
+
+
+# --- flashcards and spaced repetition (FSRS) ------------------------------------------------
+
+class LearnerSettings(SQLModel, table=True):
+    """Per-learner study preferences; FSRS parameters once fitted by `trainer fsrs optimize`."""
+
+    __tablename__ = "learner_settings"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    desired_retention: float = Field(default=0.9)
+    new_cards_per_day: int = Field(default=20)
+    max_reviews_per_day: int = Field(default=200)
+    exam_date: datetime | None = None
+    fsrs_parameters: list[float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewCard(SQLModel, table=True):
+    """FSRS state of one flashcard for one learner.
+
+    ``card`` holds ``fsrs.Card.to_dict()`` so the library's own state round-trips unchanged;
+    ``due``, ``state`` and ``stability`` are copied out of it so queues and mastery are SQL
+    queries. ``version`` is bumped on every review: an update that names a stale version is a
+    double submit and is ignored.
+    """
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "card_id", name="uq_review_cards_user_card"),
+        Index("ix_review_cards_user_due", "user_id", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    card_id: str = Field(max_length=200)
+    topic: str = Field(max_length=64)
+    card: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due: datetime
+    state: int = Field(default=1)  # fsrs.State: 1 learning, 2 review, 3 relearning
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    reps: int = Field(default=0)
+    lapses: int = Field(default=0)
+    version: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewLog(SQLModel, table=True):
+    """Every review, from the flashcard page or from a quiz answer on a linked item."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (
+        Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
+        Index("ix_review_logs_user_card", "user_id", "card_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    card_id: str = Field(max_length=200)
+    rating: int  # fsrs.Rating: 1 Again, 2 Hard, 3 Good, 4 Easy
+    reviewed_at: datetime = Field(default_factory=utcnow)
+    duration_ms: int | None = None
+    source: str = Field(default="review", max_length=16)  # review | quiz
+    was_new: bool = Field(default=False)
+    log: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- cohorts and assignments -----------------------------------------------------------------
+
+class Cohort(SQLModel, table=True):
+    __tablename__ = "cohorts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    term: str = Field(default="", max_length=60)
+    join_code: str = Field(max_length=16, unique=True)
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CohortMember(SQLModel, table=True):
+    """A learner or a (co-)instructor of a cohort; one row per person and cohort."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (Index("ix_cohort_members_user", "user_id"),)
+
+    cohort_id: int = Field(foreign_key="cohorts.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(default="learner", max_length=16)  # learner | instructor
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_cohort_due", "cohort_id", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    # What to draw items from: topics, tags, difficulties, count, or a fixed item_ids list.
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    mode: str = Field(default="practice", max_length=16)
+    due_at: datetime
+    attempts_allowed: int = Field(default=1)
+    pass_mark: float = Field(default=0.7)  # share of max score
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -52,6 +52,7 @@ class QuizSpec:
     item_ids: tuple[str, ...] = ()  # a fixed list (retry, assignments)
     title: str = ""
     seed: int | None = None
+    assignment_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,6 +142,7 @@ def start_attempt(
     attempt = Attempt(
         user_id=user_id, mode=spec.mode, title=spec.title or _default_title(bank, spec),
         item_ids=item_ids, started_at=now, deadline_at=deadline,
+        assignment_id=spec.assignment_id,
         settings={"topics": list(spec.topics), "tags": list(spec.tags),
                   "difficulties": list(spec.difficulties), "count": spec.count,
                   "minutes": spec.minutes, **spec.extra},

@@ -45,11 +45,12 @@ STATUS_LABELS: Mapping[str, str] = {
     "wrong": "Marked, outside the zone",
     "missed": "Missed (essential)",
     "essential": "Essential zone",
-    "spillover": "Spill-over zone",
+    "spillover": "Spill-over zone (optional)",
 }
 STATUSES: tuple[str, ...] = tuple(STATUS_COLOURS)
 OUTLINE = "#8A8580"
-PICKER_HEIGHT = 520  # px: tall enough that small regions (TMJ, web of the thumb) take a finger
+HOVER_OUTLINE = "#1A1A1A"
+PICKER_HEIGHT = 560  # px: tall enough that small regions (TMJ, web of the thumb) take a finger
 
 
 def _canvas(canvas: Canvas | None) -> Canvas:
@@ -162,14 +163,20 @@ def body_map_chart(
         fields=["region"], toggle="true", clear=False, empty=False, name=SELECTION,
         value=[{"region": PLACEHOLDER}, *seeded],
     )
+    # Outline the region under the pointer (both sides): shows what a click would mark.
+    hover = alt.selection_point(
+        fields=["region"], on="pointerover", clear="pointerout", empty=False, name="hover"
+    )
     return (
-        base.mark_geoshape(stroke=OUTLINE, strokeWidth=0.6, strokeJoin="round", cursor="pointer")
+        base.mark_geoshape(strokeJoin="round", cursor="pointer")
         .encode(
             color=alt.condition(pick, alt.value(STATUS_COLOURS["picked"]),
                                 alt.value(STATUS_COLOURS["none"])),
+            stroke=alt.condition(hover, alt.value(HOVER_OUTLINE), alt.value(OUTLINE)),
+            strokeWidth=alt.condition(hover, alt.value(2.0), alt.value(0.6)),
             tooltip=[alt.Tooltip("label:N", title="Region")],
         )
-        .add_params(pick)
+        .add_params(pick, hover)
     )
 
 
