@@ -138,6 +138,11 @@ def _flashcard(m: Muscle, region_file: RegionFile | None) -> dict:
     }
 
 
+def _main_zone(m: Muscle, region_file: RegionFile | None) -> str:
+    """The first two essential regions: enough to recognise a pattern, short enough to match."""
+    return _labels(m.referral.essential[:2], region_file)
+
+
 def _split_sets(chosen: list[Muscle]) -> list[list[Muscle]]:
     """Balanced groups of 4 to 6 (a 7th of a lone group is left for another set)."""
     n = len(chosen)
@@ -160,7 +165,7 @@ def _matching_sets(muscles: Sequence[Muscle], region_file: RegionFile | None) ->
         chosen: list[Muscle] = []
         zones: set[str] = set()
         for m in sorted((m for m in muscles if m.area == area), key=lambda m: m.id):
-            zone = _labels(m.referral.essential, region_file)
+            zone = _main_zone(m, region_file)
             if zone.casefold() in zones:
                 continue
             zones.add(zone.casefold())
@@ -169,10 +174,9 @@ def _matching_sets(muscles: Sequence[Muscle], region_file: RegionFile | None) ->
         for n, group in enumerate(sets):
             out.append({
                 "id": f"tp.match.{area}.{n + 1}", "type": "matching",
-                "prompt": f"{AREA_LABELS[area]}: match each muscle to the essential zone of its "
+                "prompt": f"{AREA_LABELS[area]}: match each muscle to the main zone of its "
                           "referred pain.",
-                "pairs": [{"left": m.name, "right": _labels(m.referral.essential, region_file)}
-                          for m in group],
+                "pairs": [{"left": m.name, "right": _main_zone(m, region_file)} for m in group],
                 "explanation": " ".join(_describe(m, region_file) for m in group),
                 "source": "; ".join(sorted({m.source for m in group})),
                 "tags": ["atlas", area, "matching-set"],
