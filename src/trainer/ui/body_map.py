@@ -51,6 +51,8 @@ STATUSES: tuple[str, ...] = tuple(STATUS_COLOURS)
 OUTLINE = "#8A8580"
 HOVER_OUTLINE = "#1A1A1A"
 PICKER_HEIGHT = 560  # px: tall enough that small regions (TMJ, web of the thumb) take a finger
+FEEDBACK_HEIGHT = 420  # four figures in a row: about as tall as their narrow columns allow
+REFERENCE_HEIGHT = 440
 
 
 def _canvas(canvas: Canvas | None) -> Canvas:
@@ -126,8 +128,10 @@ def body_map_chart(
     statuses, so a status always has the same colour; ``legend`` lists those in use.
     """
     canvas = _canvas(canvas)
-    collection = regions_geojson(regions, view, status)
-    data = alt.Data(values=collection["features"])
+    # A plain dict, not alt.Data: Altair would validate every coordinate pair at construction.
+    # Streamlit keeps a FeatureCollection in the spec as GeoJSON (no Arrow conversion).
+    data = {"values": regions_geojson(regions, view, status),
+            "format": {"type": "json", "property": "features"}}
     base = (
         alt.Chart(data, **({"title": title} if title else {}))
         .transform_calculate(
@@ -215,7 +219,8 @@ def body_map_picker(
     The multiselect is there for keyboard and touch users and screen readers. Session state
     under ``key`` holds: ``.picked`` (the truth), ``.list`` (the multiselect), ``.mount`` (per
     view, a version and the picks a chart was mounted with: its spec must not change while it
-    is mounted, or its selection would be lost). Returns the picked names, sorted.
+    is mounted, or its selection would be lost). Like a widget's default, ``initial`` applies
+    only the first time ``key`` is seen in the session. Returns the picked names, sorted.
     """
     picked_key, list_key, mount_key = f"{key}.picked", f"{key}.list", f"{key}.mount"
     state = st.session_state
@@ -276,6 +281,9 @@ def body_map_picker(
     st.multiselect(
         label, _group_order(regions), format_func=lambda n: regions[n].label, key=list_key,
         on_change=on_list, placeholder="Choose regions…",
+        # Substring matching, and no "Select N matches" entry: with the defaults, typing "heel"
+        # and pressing Enter marked seven regions (fuzzy matches such as "Front of the elbow").
+        filter_mode="contains", select_all=False,
     )
     return list(state[picked_key])
 
@@ -335,15 +343,16 @@ def body_map_feedback(
 
     Not selectable: feedback is read, and a click must not look like a new answer.
     """
+    spill = ("spillover",) if set(spillover) - set(essential) else ()
     answer, reference = st.columns(2)
     with answer:
         _views_row(regions, canvas, feedback_status(picked, essential, spillover),
-                   "Your answer", height=340)
-        st.markdown(_legend(("hit", "wrong", "missed", "spillover")), unsafe_allow_html=True)
+                   "Your answer", height=FEEDBACK_HEIGHT)
+        st.markdown(_legend(("hit", "wrong", "missed", *spill)), unsafe_allow_html=True)
     with reference:
         _views_row(regions, canvas, reference_status(essential, spillover), "Reference zone",
-                   height=340)
-        st.markdown(_legend(("essential", "spillover")), unsafe_allow_html=True)
+                   height=FEEDBACK_HEIGHT)
+        st.markdown(_legend(("essential", *spill)), unsafe_allow_html=True)
 
 
 def body_map_reference(
@@ -354,6 +363,6 @@ def body_map_reference(
 ) -> None:
     """Just the reference zone (flashcard backs), front and back."""
     _views_row(regions, canvas, reference_status(essential, spillover), "Reference zone",
-               height=400)
+               height=REFERENCE_HEIGHT)
     legend = ("essential", "spillover") if set(spillover) - set(essential) else ("essential",)
     st.markdown(_legend(legend), unsafe_allow_html=True)

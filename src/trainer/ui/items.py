@@ -107,7 +107,9 @@ def answer_widget(
             order = st.multiselect(
                 "Steps in order (click them first to last)", steps,
                 default=previous if isinstance(previous, list) else None,
-                key=f"{key}.order", disabled=disabled, placeholder="Click the first step…")
+                key=f"{key}.order", disabled=disabled, placeholder="Click the first step…",
+                # typed text must pick one step, not every fuzzy match at once
+                filter_mode="contains", select_all=False)
             if order and len(order) < len(steps):
                 st.caption(f"{len(order)} of {len(steps)} steps placed.")
             return order if len(order) == len(steps) else None

@@ -64,7 +64,8 @@ def setup_form(user: CurrentUser, bank: QuestionBank) -> None:
                             disabled=mode == AttemptMode.weak_spots)
     cols = st.columns(2)
     tags = cols[0].multiselect("Tags (optional)", sorted(bank.by_tag), key="setup.tags",
-                               disabled=mode == AttemptMode.weak_spots)
+                               disabled=mode == AttemptMode.weak_spots, filter_mode="contains",
+                               select_all=False)
     difficulties = cols[1].multiselect("Difficulty (none = all)", list(DIFFICULTIES),
                                        key="setup.difficulty",
                                        disabled=mode == AttemptMode.weak_spots)
