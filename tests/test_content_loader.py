@@ -146,3 +146,12 @@ def test_cli_validate_exit_codes_and_json(tmp_path: Path, capsys: pytest.Capture
     bad = make_bank(tmp_path / "b", {"palpation.yaml": topic_file(wrong_key)})
     assert cli_main(["validate", str(bad)]) == 1
     assert "item 'palp.pincer' field 'answer'" in capsys.readouterr().err
+
+
+def test_duplicate_muscle_across_atlas_files_is_an_error(tmp_path: Path) -> None:
+    entry = (PROJECT_ROOT / "quizzes" / "atlas" / "neck.yaml").read_text(encoding="utf-8")
+    root = make_bank(tmp_path, {"atlas/a.yaml": entry, "atlas/b.yaml": entry})
+    errors = errors_of(root)
+    assert errors and all(e.startswith("quizzes/atlas/b.yaml: item '") for e in errors)
+    assert all("field 'id': duplicate muscle id (first defined in quizzes/atlas/a.yaml)" in e
+               for e in errors)

@@ -10,10 +10,10 @@ All errors are gathered before failing so an author fixes a file in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -67,6 +67,10 @@ class _TopicHeader(BaseModel):
 class _AtlasFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     muscles: list[Any] = Field(min_length=1)
+
+
+_FileT = TypeVar("_FileT", _TopicHeader, _AtlasFile)
+_IdT = TypeVar("_IdT", Muscle, AnyItem)
 
 
 def _field_path(loc: tuple[Any, ...], skip_tag: bool) -> str:
@@ -141,36 +145,33 @@ def _label(root: Path, path: Path) -> str:
         return str(path)
 
 
-def _load_atlas(
-    root: Path, context: dict[str, Any], errors: list[ContentError]
-) -> list[Muscle]:
-    muscles: list[Muscle] = []
-    seen: dict[str, str] = {}
-    for path in sorted((root / ATLAS_DIR).glob("*.yaml")):
+def _read_files(
+    root: Path, pattern: str, model: type[_FileT], errors: list[ContentError]
+) -> Iterator[tuple[str, _FileT]]:
+    """Each readable file matching ``pattern`` with its validated header, errors collected."""
+    for path in sorted(root.glob(pattern)):
         label = _label(root, path)
         raw = _read_yaml(path, label, errors)
         if raw is None:
             _note_empty(label, errors)
             continue
         try:
-            atlas = _AtlasFile.model_validate(raw)
+            yield label, model.model_validate(raw)
         except ValidationError as exc:
             errors.extend(_pydantic_errors(exc, label, None))
-            continue
+
+
+def _load_atlas(
+    root: Path, context: dict[str, Any], errors: list[ContentError]
+) -> list[Muscle]:
+    labelled: list[tuple[str, Muscle]] = []
+    for label, atlas in _read_files(root, f"{ATLAS_DIR}/*.yaml", _AtlasFile, errors):
         for pos, entry in enumerate(atlas.muscles):
-            name = _item_label(entry, pos)
             try:
-                muscle = Muscle.model_validate(entry, context=context)
+                labelled.append((label, Muscle.model_validate(entry, context=context)))
             except ValidationError as exc:
-                errors.extend(_pydantic_errors(exc, label, name))
-                continue
-            if muscle.id in seen:
-                errors.append(ContentError(
-                    label, f"duplicate muscle id (first defined in {seen[muscle.id]})", muscle.id, "id"))
-                continue
-            seen[muscle.id] = label
-            muscles.append(muscle)
-    return muscles
+                errors.extend(_pydantic_errors(exc, label, _item_label(entry, pos)))
+    return _check_unique(labelled, errors, "muscle id")
 
 
 def _load_topics(
@@ -178,41 +179,30 @@ def _load_topics(
 ) -> tuple[list[Topic], list[tuple[str, AnyItem]]]:
     topics: list[Topic] = []
     items: list[tuple[str, AnyItem]] = []
-    for path in sorted(root.glob("*.yaml")):
-        label = _label(root, path)
-        raw = _read_yaml(path, label, errors)
-        if raw is None:
-            _note_empty(label, errors)
-            continue
-        try:
-            header = _TopicHeader.model_validate(raw)
-        except ValidationError as exc:
-            errors.extend(_pydantic_errors(exc, label, None))
-            continue
+    for label, header in _read_files(root, "*.yaml", _TopicHeader, errors):
         topics.append(Topic(header.topic, header.title, header.description or "", label))
         for pos, entry in enumerate(header.items):
-            name = _item_label(entry, pos)
             if isinstance(entry, dict):
                 entry = {"topic": header.topic, **entry}
             try:
-                item = ITEM_ADAPTER.validate_python(entry, context=context)
+                items.append((label, ITEM_ADAPTER.validate_python(entry, context=context)))
             except ValidationError as exc:
-                errors.extend(_pydantic_errors(exc, label, name, skip_tag=True))
-                continue
-            items.append((label, item))
+                errors.extend(_pydantic_errors(exc, label, _item_label(entry, pos), skip_tag=True))
     return topics, items
 
 
-def _check_unique(labelled: Iterable[tuple[str, AnyItem]], errors: list[ContentError]) -> list[AnyItem]:
+def _check_unique(
+    labelled: Iterable[tuple[str, _IdT]], errors: list[ContentError], what: str = "id"
+) -> list[_IdT]:
     first_seen: dict[str, str] = {}
-    unique: list[AnyItem] = []
-    for label, item in labelled:
-        if item.id in first_seen:
+    unique: list[_IdT] = []
+    for label, obj in labelled:
+        if obj.id in first_seen:
             errors.append(ContentError(
-                label, f"duplicate id (first defined in {first_seen[item.id]})", item.id, "id"))
+                label, f"duplicate {what} (first defined in {first_seen[obj.id]})", obj.id, "id"))
             continue
-        first_seen[item.id] = label
-        unique.append(item)
+        first_seen[obj.id] = label
+        unique.append(obj)
     return unique
 
 
