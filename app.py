@@ -21,6 +21,8 @@ else:
     pages = [
         home,
         st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:"),
+        st.Page("pages/review.py", title="Flashcards", icon=":material/style:"),
+        st.Page("pages/progress.py", title="Progress", icon=":material/insights:"),
         st.Page("pages/results.py", title="Results", icon=":material/fact_check:"),
         st.Page("pages/history.py", title="My history", icon=":material/history:"),
     ]

@@ -118,7 +118,42 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input instead of prompting")
     create.set_defaults(func=_cmd_users_create)
+
+    fsrs_cmd = sub.add_parser("fsrs", help="spaced-repetition scheduler (FSRS)")
+    fsrs_sub = fsrs_cmd.add_subparsers(dest="action", required=True)
+    optimize = fsrs_sub.add_parser(
+        "optimize", help="fit a learner's FSRS parameters to their review history "
+                         "(needs the optimizer extra: pip install -e '.[optimizer]')")
+    optimize.add_argument("--user", required=True, help="username of the learner")
+    optimize.set_defaults(func=_cmd_fsrs_optimize)
     return parser
+
+
+def _cmd_fsrs_optimize(args: argparse.Namespace) -> int:
+    """Fit and store FSRS parameters; the scheduler uses them from the learner's next review."""
+    from trainer.db.engine import get_engine, session_scope
+    from trainer.services.auth import get_user
+    from trainer.services.review import ReviewError, optimize_parameters
+
+    try:
+        with session_scope(get_engine()) as session:
+            user = get_user(session=session, username=args.user)
+            if user is None:
+                print(f"No user named {args.user!r}.", file=sys.stderr)
+                return 1
+            result = optimize_parameters(session=session, user_id=user.id)
+    except ReviewError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if result.parameters is None:
+        print(f"{args.user}: {result.reviews} reviews of {result.cards} cards are too few to fit "
+              "FSRS (py-fsrs needs about 512 reviews made on a later day than the card's "
+              "previous one); the default parameters stay.")
+        return 0
+    print(f"{args.user}: fitted FSRS parameters to {result.reviews} reviews of {result.cards} "
+          "cards; they schedule every review from now on:")
+    print(json.dumps([round(p, 4) for p in result.parameters]))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

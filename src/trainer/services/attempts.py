@@ -23,6 +23,7 @@ from sqlmodel import Session
 from trainer.content import QuestionBank
 from trainer.content.schema import AnyItem
 from trainer.db.models import Attempt, AttemptMode, AttemptStatus, Response, utcnow
+from trainer.services.review import review_from_quiz
 from trainer.services.scoring import score_answer
 
 EXAM_PRESET_ITEMS = 100
@@ -222,7 +223,13 @@ def record_answer(
                                                 "answered_at", "content_hash")})
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=["attempt_id", "item_id"])
-    session.execute(stmt)
+    stored_before = session.scalar(select(func.count()).select_from(Response).where(
+        Response.attempt_id == attempt_id, Response.item_id == item_id))
+    if session.execute(stmt.returning(Response.id)).first() is not None and not stored_before:
+        # A new answer (not a double submit, not a changed exam answer) also reviews the
+        # item's flashcard twins: quizzes and flashcards feed one FSRS memory model.
+        review_from_quiz(session=session, bank=bank, user_id=user_id, item_id=item_id,
+                         correct=scored.correct, now=now)
     return session.scalars(select(Response).where(
         Response.attempt_id == attempt_id, Response.item_id == item_id)
         .execution_options(populate_existing=True)).one()
