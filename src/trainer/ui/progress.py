@@ -89,6 +89,7 @@ def forecast_chart(days: list[svc.ForecastDay]) -> None:
     if not any(d.due for d in days):
         st.info("No reviews due in the next 14 days yet: study some flashcards and they will "
                 "be scheduled here.")
+        return
     rows = [{"day": d.day.strftime("%a %d %b %Y"),
              "label": "Today" if n == 0 else d.day.strftime("%a %d"), "due": d.due}
             for n, d in enumerate(days)]
