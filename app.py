@@ -26,6 +26,11 @@ else:
         st.Page("pages/results.py", title="Results", icon=":material/fact_check:"),
         st.Page("pages/history.py", title="My history", icon=":material/history:"),
     ]
+    pages.append(st.Page("pages/join.py", title="Join a class", icon=":material/group_add:"))
+    if user.is_instructor:  # the pages check the role themselves too
+        pages += [st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"),
+                  st.Page("pages/dashboard.py", title="Cohort dashboard",
+                          icon=":material/monitoring:")]
     with st.sidebar:
         st.caption(f"Signed in as **{user.display_name}** ({user.role})")
         sign_out_form()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -101,6 +101,7 @@ class Response(SQLModel, table=True):
         UniqueConstraint("attempt_id", "item_id", name="uq_responses_attempt_item"),
         Index("ix_responses_user_item", "user_id", "item_id"),
         Index("ix_responses_item", "item_id"),
+        Index("ix_responses_user_time", "user_id", "answered_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,6 +115,45 @@ class Response(SQLModel, table=True):
     score: float
     time_ms: int | None = None
     answered_at: datetime = Field(default_factory=utcnow)
+
+
+class LearnerItemStats(SQLModel, table=True):
+    """One learner's answers to one item, summarised: what the dashboards read instead of
+    re-aggregating every response.
+
+    Maintained **by database triggers on ``responses``** (migration 0003), on SQLite and
+    PostgreSQL alike, whatever code wrote the response: an insert folds the new answer into the
+    row (an upsert, safe under concurrent writers), an update (an exam answer changed) or a
+    delete recomputes the row from the responses. ``first_*`` is the first
+    answer (item analysis: before any feedback on the item), ``last_*`` the latest (mastery).
+    ``trainer.services.analytics.recompute_item_stats`` is the same definition as a query;
+    tests check that the two always agree. No foreign key on purpose: the triggers remove a
+    row when its last response goes, and a key would race with cascading deletes.
+    A migration that rebuilds ``responses`` (SQLite batch mode) must re-create the triggers.
+    """
+
+    __tablename__ = "learner_item_stats"
+    # SQLite: rows stored in primary-key order (no rowid), so one learner's rows are contiguous.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    user_id: int = Field(primary_key=True)
+    item_id: str = Field(max_length=200, primary_key=True)
+    topic: str = Field(max_length=64)  # of the latest answer
+    answers: int
+    points: float  # sum of scores
+    correct_answers: int
+    # BIGINT: a sum of int4 times could overflow int4, and the trigger would then fail the write.
+    time_ms_sum: int = Field(sa_column=Column(BigInteger, nullable=False))
+    time_ms_count: int
+    first_response_id: int
+    first_answered_at: datetime
+    first_content_hash: str = Field(max_length=32)
+    first_answer: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    first_score: float
+    first_correct: bool
+    last_response_id: int
+    last_answered_at: datetime
+    last_score: float
 
 
 # --- flashcards and spaced repetition (FSRS) ------------------------------------------------
