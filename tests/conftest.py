@@ -151,3 +151,41 @@ def make_user(engine: Engine):
             return create_user(session=session, username=username, password=password, role=role)
 
     return _make
+
+
+@pytest.fixture
+def content_dir(mini_bank_dir: Path) -> Path:
+    """The bank the app runs with in page tests; a test module may override it."""
+    return mini_bank_dir
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, db_url: str, content_dir: Path) -> Iterator[None]:
+    """Point the app (as AppTest runs it) at this test's database and bank, with fresh caches."""
+    import streamlit as st
+
+    from trainer.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("CONTENT_DIR", str(content_dir))
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def sign_in(app_env: None, engine: Engine, monkeypatch: pytest.MonkeyPatch):
+    """Sign a user in for AppTest runs: AppTest has no cookies, so the cookie reader is patched
+    to return a real session token made by the auth service."""
+    from trainer.db.engine import session_scope
+    from trainer.services.auth import start_session
+
+    def _sign_in(user) -> str:
+        with session_scope(engine) as s:
+            token = start_session(session=s, user_id=user.id, ttl_seconds=3600)
+        monkeypatch.setattr("trainer.ui.session.read_session_token", lambda: token)
+        return token
+
+    return _sign_in

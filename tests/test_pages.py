@@ -6,42 +6,17 @@ created by the auth service; everything else is the real app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-import streamlit as st
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from trainer.db.engine import session_scope
 from trainer.db.models import Attempt, utcnow
 from trainer.services import attempts as svc
-from trainer.services.auth import start_session
-from trainer.settings import PROJECT_ROOT, get_settings
+from trainer.settings import PROJECT_ROOT
 
 TIMEOUT = 30
-
-
-@pytest.fixture
-def app_env(monkeypatch, db_url, mini_bank_dir):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("CONTENT_DIR", str(mini_bank_dir))
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def sign_in(app_env, engine, monkeypatch) -> Callable:
-    def _sign_in(user) -> str:
-        with session_scope(engine) as s:
-            token = start_session(session=s, user_id=user.id, ttl_seconds=3600)
-        monkeypatch.setattr("trainer.ui.session.read_session_token", lambda: token)
-        return token
-    return _sign_in
 
 
 def run_app(page: str | None = None, query: dict | None = None) -> AppTest:
@@ -68,11 +43,18 @@ def test_home_shows_bank_counts_to_anyone(app_env) -> None:
     assert metrics["Topics"] == "1"
 
 
-def test_quiz_pages_are_not_offered_to_anonymous_visitors(app_env) -> None:
+def sidebar_links(at: AppTest) -> list[str]:
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def test_signed_out_visitors_see_public_links_and_a_sign_in_prompt(app_env) -> None:
     at = run_app()
-    for page in ("pages/quiz.py", "pages/results.py", "pages/history.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(str(PROJECT_ROOT / page))
+    assert sidebar_links(at) == ["Home", "Sign in", "Create account"]
+    for page in ("pages/quiz.py", "pages/results.py", "pages/history.py", "pages/review.py",
+                 "pages/progress.py", "pages/join.py"):
+        at.switch_page(str(PROJECT_ROOT / page)).run()  # a typed or bookmarked URL
+        assert "Please sign in to use this page." in texts(at)
+        assert not at.button and not at.metric and not at.dataframe  # nothing of the quiz
 
 
 def test_expired_session_is_signed_out(sign_in, make_user, engine) -> None:

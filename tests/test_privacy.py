@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from trainer.db.engine import session_scope
@@ -17,8 +16,7 @@ from trainer.services import analytics as an
 from trainer.services import attempts as att
 from trainer.services import cohorts as co
 from trainer.services import export
-from trainer.services.auth import start_session
-from trainer.settings import PROJECT_ROOT, get_settings
+from trainer.settings import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -139,26 +137,6 @@ def test_learners_see_only_their_own_assignments(engine, mini_bank, two_classes)
 
 
 # --- through the pages -------------------------------------------------------------------------
-
-@pytest.fixture
-def app_env(monkeypatch, db_url, mini_bank_dir):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("CONTENT_DIR", str(mini_bank_dir))
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def sign_in(app_env, engine, monkeypatch) -> Callable:
-    def _sign_in(user) -> None:
-        with session_scope(engine) as s:
-            token = start_session(session=s, user_id=user.id, ttl_seconds=3600)
-        monkeypatch.setattr("trainer.ui.session.read_session_token", lambda: token)
-    return _sign_in
-
 
 def everything_shown(at: AppTest) -> str:
     parts = [str(e.value) for kind in ("markdown", "caption", "error", "warning", "info",

@@ -8,25 +8,22 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from trainer.db.engine import session_scope
 from trainer.db.models import LearnerSettings, ReviewCard, ReviewLog
-from trainer.services.auth import start_session
-from trainer.settings import PROJECT_ROOT, get_settings
+from trainer.settings import PROJECT_ROOT
 
 TIMEOUT = 30
 
 
 @pytest.fixture(scope="session")
-def cards_dir(tmp_path_factory) -> Path:
+def content_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("review-pages") / "quizzes"
     (root / "body").mkdir(parents=True)
     (root / "atlas").mkdir()
@@ -34,26 +31,6 @@ def cards_dir(tmp_path_factory) -> Path:
     shutil.copy(PROJECT_ROOT / "quizzes" / "atlas" / "neck.yaml", root / "atlas")
     shutil.copy(Path(__file__).parent / "fixtures" / "review_bank.yaml", root / "basics.yaml")
     return root
-
-
-@pytest.fixture
-def app_env(monkeypatch, db_url, cards_dir):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("CONTENT_DIR", str(cards_dir))
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def sign_in(app_env, engine, monkeypatch) -> Callable:
-    def _sign_in(user) -> None:
-        with session_scope(engine) as s:
-            token = start_session(session=s, user_id=user.id, ttl_seconds=3600)
-        monkeypatch.setattr("trainer.ui.session.read_session_token", lambda: token)
-    return _sign_in
 
 
 def open_page(page: str, query: dict | None = None) -> AppTest:
@@ -75,13 +52,6 @@ def markdown(at: AppTest) -> str:
 
 def rating_button(at: AppTest, name: str):
     return next(b for b in at.button if b.label.startswith(f"{name} · "))
-
-
-def test_pages_are_not_offered_to_anonymous_visitors(app_env) -> None:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    for page in ("pages/review.py", "pages/progress.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(str(PROJECT_ROOT / page))
 
 
 def test_show_answer_rate_and_the_due_count_falls(sign_in, make_user, engine) -> None:

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from trainer.content import load_bank
 from trainer.settings import PROJECT_ROOT
 
+from .helpers import nav_link
+
 
 def test_home_page_shows_the_bank_counts(real_app, page) -> None:
     total = load_bank(PROJECT_ROOT / "quizzes").summary()["total"]
@@ -17,6 +19,6 @@ def test_home_page_shows_the_bank_counts(real_app, page) -> None:
     metric = page.get_by_test_id("stMetric").filter(has_text="Questions and cards")
     expect(metric).to_contain_text(str(total))
     expect(page.get_by_text(re.compile(r"\d+ hand-written items and \d+ generated"))).to_be_visible()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(nav_link(page, "Sign in")).to_be_visible()
     page.screenshot(path=str(PROJECT_ROOT / "artifacts" / "home.png"), full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)

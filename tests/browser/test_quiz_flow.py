@@ -18,11 +18,7 @@ from trainer.content.loader import load_regions
 from trainer.settings import PROJECT_ROOT
 from trainer.ui.body_map import STATUS_COLOURS
 
-PASSWORD = "practice-pass-1"
-
-
-def main(page: Page):
-    return page.get_by_test_id("stMain")
+from .helpers import main, nav_link, sign_in, sign_out, sign_up
 
 
 def answer_current_question(page: Page) -> str:
@@ -99,25 +95,11 @@ def click_region_on_body_map(page: Page, name: str, label: str) -> None:
     expect(body.get_by_test_id("stMultiSelect")).to_contain_text(label)
 
 
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-
-
 def test_sign_up_quiz_refresh_resume_results_history(mini_app, page: Page) -> None:
     username = f"learner-{uuid.uuid4().hex[:6]}"
-    page.goto(f"{mini_app.url}/signup")
-    page.get_by_label("Display name").fill("Browser Learner")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password (8 characters or more)").fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    sign_up(page, mini_app.url, username, "Browser Learner")
 
-    page.get_by_role("link", name="Quiz").click()
+    nav_link(page, "Quiz").click()
     body = main(page)
     tags = body.get_by_test_id("stMultiSelect").filter(has_text="Tags")
     tags.click()
@@ -149,13 +131,13 @@ def test_sign_up_quiz_refresh_resume_results_history(mini_app, page: Page) -> No
     expect(body.get_by_test_id("stMetric").filter(has_text="Score")).to_contain_text("90%")
     expect(body.get_by_test_id("stMetric").filter(has_text="Answered")).to_contain_text("5 / 5")
 
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-    page.goto(f"{mini_app.url}/history")  # not offered while signed out
-    expect(page.get_by_role("heading", name="My history")).to_have_count(0)
+    sign_out(page)
+    page.goto(f"{mini_app.url}/history")  # a typed URL while signed out: asked to sign in
+    expect(page.get_by_text("Please sign in to use this page.")).to_be_visible()
+    expect(main(page).get_by_role("combobox")).to_have_count(0)
 
     sign_in(page, mini_app.url, username)
-    page.get_by_role("link", name="My history").click()
+    nav_link(page, "My history").click()
     expect(page.get_by_role("heading", name="My history")).to_be_visible()
     latest = main(page).get_by_role("combobox", name="Open the results of")
     expect(latest).to_have_value(re.compile(r"Practice: All topics · 90%$"))

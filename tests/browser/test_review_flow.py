@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from trainer.db.engine import make_engine, session_scope
 from trainer.db.models import ReviewLog, User
 
-PASSWORD = "flashcard-pass-1"
+from .helpers import nav_link, sign_up
 
 
 def left_today(page: Page):
@@ -25,15 +25,9 @@ def left_today(page: Page):
 
 def test_review_five_cards_refresh_and_the_due_count_falls(real_app, page: Page) -> None:
     username = f"cards-{uuid.uuid4().hex[:6]}"
-    page.goto(f"{real_app.url}/signup")
-    page.get_by_label("Display name").fill("Card Learner")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password (8 characters or more)").fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    sign_up(page, real_app.url, username, "Card Learner")
 
-    page.get_by_role("link", name="Flashcards").click()
+    nav_link(page, "Flashcards").click()
     body = page.get_by_test_id("stMain")
     expect(left_today(page)).to_contain_text("20")
     fronts = []

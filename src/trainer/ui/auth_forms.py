@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from trainer.ui.session import current_user
 from trainer.web.auth_routes import AUTH_ERRORS
 
 _STYLE = """
@@ -56,12 +57,24 @@ def show_auth_error() -> None:
         st.error(AUTH_ERRORS.get(code, "Sign-in failed."))
 
 
+def _already_signed_in() -> bool:
+    user = current_user()
+    if user is not None:
+        st.info(f"You are signed in as {user.display_name}. Sign out first to use another "
+                "account.")
+    return user is not None
+
+
 def sign_in_form() -> None:
+    if _already_signed_in():
+        return
     show_auth_error()
     st.html(SIGN_IN_FORM)
 
 
 def sign_up_form() -> None:
+    if _already_signed_in():
+        return
     show_auth_error()
     st.html(SIGN_UP_FORM)
 
