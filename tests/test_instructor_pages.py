@@ -10,34 +10,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from apptest_support import run_app, texts
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from trainer.db.engine import session_scope
 from trainer.db.models import Assignment, Attempt, Cohort, utcnow
 from trainer.services import attempts as att
 from trainer.services import cohorts as co
 from trainer.settings import PROJECT_ROOT
-
-TIMEOUT = 60
-
-
-def run_app(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    if page:
-        if query:
-            at.query_params.update(query)
-        at.switch_page(str(PROJECT_ROOT / page)).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + \
-            [w.value for w in at.warning] + [i.value for i in at.info] + \
-            [s.value for s in at.success] + [h.value for h in at.subheader] + \
-            [c.value for c in at.caption]
-    return "\n".join(str(p) for p in parts)
 
 
 @pytest.fixture

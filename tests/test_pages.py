@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from apptest_support import run_app, texts
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
@@ -15,25 +16,6 @@ from trainer.db.engine import session_scope
 from trainer.db.models import Attempt, utcnow
 from trainer.services import attempts as svc
 from trainer.settings import PROJECT_ROOT
-
-TIMEOUT = 30
-
-
-def run_app(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    if page:
-        if query:
-            at.query_params.update(query)
-        at.switch_page(str(PROJECT_ROOT / page)).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + \
-            [w.value for w in at.warning] + [i.value for i in at.info] + \
-            [s.value for s in at.success] + [h.value for h in at.subheader]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_home_shows_bank_counts_to_anyone(app_env) -> None:
