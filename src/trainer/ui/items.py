@@ -70,38 +70,29 @@ def answer_widget(
                                         if item.type in PARTIAL_CREDIT_RULES else ""))
     match item:
         case SingleChoice():
-            choice = st.radio(
+            st.radio(
                 "Your answer", list(range(len(item.options))),
                 index=previous if isinstance(previous, int) else None,
                 format_func=lambda i: f"{LETTERS[i]}. {item.options[i]}",
                 key=f"{key}.radio", disabled=disabled, label_visibility="collapsed")
-            return choice
         case MultipleSelect():
-            chosen = []
             for i, text in enumerate(item.options):
                 was = isinstance(previous, list) and i in previous
-                if st.checkbox(f"{LETTERS[i]}. {text}", value=was, key=f"{key}.cb{i}",
-                               disabled=disabled):
-                    chosen.append(i)
-            return chosen
+                st.checkbox(f"{LETTERS[i]}. {text}", value=was, key=f"{key}.cb{i}",
+                            disabled=disabled)
         case TrueFalse():
-            choice = st.radio(
+            st.radio(
                 "Your answer", [True, False], format_func=lambda v: "True" if v else "False",
                 index=None if previous is None else (0 if previous else 1), horizontal=True,
                 key=f"{key}.tf", disabled=disabled, label_visibility="collapsed")
-            return choice
         case Matching():
             rights = _stable_shuffle([p.right for p in item.pairs], item.id)
             given = previous if isinstance(previous, dict) else {}
-            answer: dict[str, str] = {}
             for n, pair in enumerate(item.pairs):
-                pick = st.selectbox(
+                st.selectbox(
                     pair.left, rights,
                     index=rights.index(given[pair.left]) if given.get(pair.left) in rights
                     else None, placeholder="Choose…", key=f"{key}.m{n}", disabled=disabled)
-                if pick is not None:
-                    answer[pair.left] = pick
-            return answer if len(answer) == len(item.pairs) else None
         case Ordering():
             steps = _stable_shuffle(list(item.steps), item.id)
             order = st.multiselect(
@@ -112,18 +103,45 @@ def answer_widget(
                 filter_mode="contains", select_all=False)
             if order and len(order) < len(steps):
                 st.caption(f"{len(order)} of {len(steps)} steps placed.")
-            return order if len(order) == len(steps) else None
         case ShortAnswer():
-            text = st.text_input("Your answer", value=previous or "", key=f"{key}.text",
-                                 disabled=disabled, max_chars=200)
-            return text.strip() or None
+            st.text_input("Your answer", value=previous or "", key=f"{key}.text",
+                          disabled=disabled, max_chars=200)
         case Hotspot():
-            picked = body_map_picker(
+            body_map_picker(
                 bank.regions, bank.canvas, key=f"{key}.map", label="Regions you mark",
                 initial=previous if isinstance(previous, list) else ())
-            return picked or None
         case Flashcard():
             return None  # flashcards are graded by the learner after revealing the back
+    return read_answer(item, key)
+
+
+def read_answer(item: AnyItem, key: str) -> Any:
+    """The answer as the widgets drawn by ``answer_widget`` hold it in session state.
+
+    Button callbacks run before the page is drawn again, so they read the answer here rather
+    than from the previous run's return value (which could miss an edit made just before the
+    click). None while the answer is incomplete.
+    """
+    state = st.session_state
+    match item:
+        case SingleChoice():
+            value = state.get(f"{key}.radio")
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+        case MultipleSelect():
+            return [i for i in range(len(item.options)) if state.get(f"{key}.cb{i}")]
+        case TrueFalse():
+            value = state.get(f"{key}.tf")
+            return value if isinstance(value, bool) else None
+        case Matching():
+            answer = {p.left: state.get(f"{key}.m{n}") for n, p in enumerate(item.pairs)}
+            return answer if all(v is not None for v in answer.values()) else None
+        case Ordering():
+            order = list(state.get(f"{key}.order") or [])
+            return order if len(order) == len(item.steps) else None
+        case ShortAnswer():
+            return (state.get(f"{key}.text") or "").strip() or None
+        case Hotspot():
+            return list(state.get(f"{key}.map.picked") or []) or None
     return None
 
 

@@ -19,8 +19,8 @@ from trainer.db.engine import session_scope
 from trainer.db.models import Attempt, AttemptMode, utcnow
 from trainer.services import attempts as svc
 from trainer.services.auth import CurrentUser
-from trainer.ui.items import answer_widget, feedback, prompt_of, show_flashcard_back
-from trainer.ui.quiz_state import ACTIVE, FINISHED, SHOWN
+from trainer.ui.items import answer_widget, feedback, prompt_of, read_answer, show_flashcard_back
+from trainer.ui.quiz_state import ACTIVE, FINISHED, NOTICE, SHOWN
 from trainer.ui.resources import get_engine
 from trainer.ui.results import results_view
 
@@ -141,39 +141,86 @@ def _mark_shown(key: str) -> None:
     st.session_state.setdefault(SHOWN, {}).setdefault(key, time.monotonic())
 
 
-def _submit(user: CurrentUser, bank: QuestionBank, attempt: Attempt, item_id: str,
-            answer: Any, key: str) -> bool:
+# Buttons act through on_click callbacks: a callback runs before the page is drawn again, so
+# one click costs one script run (an `if st.button(): ...; st.rerun()` would cost two).
+
+def _notice(text: str, kind: str = "error") -> None:
+    st.session_state[NOTICE] = (kind, text)
+
+
+def _show_notice() -> None:
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        kind, text = notice
+        (st.warning if kind == "warning" else st.error)(text)
+
+
+def _submit(user_id: int, bank: QuestionBank, attempt_id: int, item_id: str, answer: Any,
+            key: str) -> bool:
+    if answer is None:
+        _notice("Answer the question first.")
+        return False
     try:
         with session_scope(get_engine()) as s:
-            svc.record_answer(session=s, bank=bank, user_id=user.id, attempt_id=attempt.id,
+            svc.record_answer(session=s, bank=bank, user_id=user_id, attempt_id=attempt_id,
                               item_id=item_id, answer=answer, time_ms=_shown_ms(key))
-    except svc.AttemptClosed as exc:
-        st.warning(str(exc))
-        st.session_state[ACTIVE] = attempt.id
-        st.rerun()
+    except svc.AttemptClosed as exc:  # the page will show the results of the closed attempt
+        _notice(str(exc), "warning")
+        return False
     except svc.AttemptError as exc:
-        st.error(str(exc))
+        _notice(str(exc))
         return False
     return True
 
 
-def _move(user: CurrentUser, attempt: Attempt, position: int) -> None:
+def _check(user_id: int, bank: QuestionBank, attempt_id: int, item_id: str, key: str) -> None:
+    _submit(user_id, bank, attempt_id, item_id, read_answer(bank.by_id[item_id], key), key)
+
+
+def _verdict(user_id: int, bank: QuestionBank, attempt_id: int, item_id: str, key: str,
+             knew: bool) -> None:
+    _submit(user_id, bank, attempt_id, item_id, knew, key)
+
+
+def _move(user_id: int, attempt_id: int, position: int) -> None:
     with session_scope(get_engine()) as s:
-        svc.move_to(session=s, user_id=user.id, attempt_id=attempt.id, position=position)
-    st.rerun()
+        svc.move_to(session=s, user_id=user_id, attempt_id=attempt_id, position=position)
+
+
+def _save_and_next(user_id: int, bank: QuestionBank, attempt_id: int, item_id: str, key: str,
+                   position: int) -> None:
+    item = bank.by_id[item_id]
+    answer = st.session_state.get(f"{key}.card") if isinstance(item, Flashcard) \
+        else read_answer(item, key)
+    if _submit(user_id, bank, attempt_id, item_id, answer, key):
+        _move(user_id, attempt_id, position + 1)
+
+
+def _flag(user_id: int, attempt_id: int, item_id: str) -> None:
+    with session_scope(get_engine()) as s:
+        svc.toggle_flag(session=s, user_id=user_id, attempt_id=attempt_id, item_id=item_id)
+
+
+def _reveal(key: str) -> None:
+    st.session_state[f"{key}.revealed"] = True
+
+
+def _finish_cb(user_id: int, attempt_id: int) -> None:
+    with session_scope(get_engine()) as s:
+        svc.finish_attempt(session=s, user_id=user_id, attempt_id=attempt_id)
+    st.session_state.pop(ACTIVE, None)
+    st.session_state[FINISHED] = attempt_id
 
 
 def _finish(user: CurrentUser, attempt: Attempt) -> None:
-    with session_scope(get_engine()) as s:
-        svc.finish_attempt(session=s, user_id=user.id, attempt_id=attempt.id)
-    st.session_state.pop(ACTIVE, None)
-    st.session_state[FINISHED] = attempt.id
+    _finish_cb(user.id, attempt.id)
     st.rerun()
 
 
 def run_practice(user: CurrentUser, bank: QuestionBank, attempt: Attempt) -> None:
     with session_scope(get_engine()) as s:
         responses = svc.responses_of(session=s, user_id=user.id, attempt_id=attempt.id)
+    _show_notice()
     _header(attempt, len(responses))
     item_id = attempt.item_ids[attempt.position]
     item = bank.by_id.get(item_id)
@@ -189,35 +236,34 @@ def run_practice(user: CurrentUser, bank: QuestionBank, attempt: Attempt) -> Non
         _mark_shown(key)
         st.markdown(f"**{item.front}**")
         if not st.session_state.get(f"{key}.revealed"):
-            if st.button("Show answer", type="primary", key=f"{key}.reveal"):
-                st.session_state[f"{key}.revealed"] = True
-                st.rerun()
+            st.button("Show answer", type="primary", key=f"{key}.reveal", on_click=_reveal,
+                      args=(key,))
             return
         show_flashcard_back(item, bank)
         cols = st.columns(2)
         for col, verdict, label in ((cols[0], True, "I knew it"), (cols[1], False, "I didn't")):
-            if col.button(label, key=f"{key}.{verdict}") and _submit(
-                    user, bank, attempt, item_id, verdict, key):
-                st.rerun()
+            col.button(label, key=f"{key}.{verdict}", on_click=_verdict,
+                       args=(user.id, bank, attempt.id, item_id, key, verdict))
         return
     else:
         _mark_shown(key)
         answer = answer_widget(item, bank, key=key)
-        if st.button("Check answer", type="primary", key=f"{key}.check",
-                     disabled=answer is None) and _submit(user, bank, attempt, item_id, answer, key):
-            st.rerun()
+        st.button("Check answer", type="primary", key=f"{key}.check", disabled=answer is None,
+                  on_click=_check, args=(user.id, bank, attempt.id, item_id, key))
         return
     if last:
-        if st.button("See my results", type="primary", key=f"{key}.finish"):
-            _finish(user, attempt)
-    elif st.button("Next question", type="primary", key=f"{key}.next"):
-        _move(user, attempt, attempt.position + 1)
+        st.button("See my results", type="primary", key=f"{key}.finish", on_click=_finish_cb,
+                  args=(user.id, attempt.id))
+    else:
+        st.button("Next question", type="primary", key=f"{key}.next", on_click=_move,
+                  args=(user.id, attempt.id, attempt.position + 1))
 
 
 def run_exam(user: CurrentUser, bank: QuestionBank, attempt: Attempt) -> None:
     with session_scope(get_engine()) as s:
         responses = svc.responses_of(session=s, user_id=user.id, attempt_id=attempt.id)
     assert attempt.deadline_at is not None
+    _show_notice()
     _clock(attempt.deadline_at)
     _header(attempt, len(responses))
     _navigator(user, attempt, set(responses))
@@ -239,20 +285,18 @@ def run_exam(user: CurrentUser, bank: QuestionBank, attempt: Attempt) -> None:
         answer = answer_widget(item, bank, key=key, previous=previous)
     flagged = item_id in attempt.flagged
     cols = st.columns(4)
-    if cols[0].button("◀ Previous", key=f"{key}.prev", disabled=attempt.position == 0):
-        _move(user, attempt, attempt.position - 1)
-    if cols[1].button("Save and next ▶", type="primary", key=f"{key}.save",
-                      disabled=answer is None) and _submit(user, bank, attempt, item_id, answer, key):
-        _move(user, attempt, attempt.position + 1)
-    if cols[2].button("Unflag" if flagged else "Flag for review", key=f"{key}.flag"):
-        with session_scope(get_engine()) as s:
-            svc.toggle_flag(session=s, user_id=user.id, attempt_id=attempt.id, item_id=item_id)
-        st.rerun()
+    cols[0].button("◀ Previous", key=f"{key}.prev", disabled=attempt.position == 0,
+                   on_click=_move, args=(user.id, attempt.id, attempt.position - 1))
+    cols[1].button("Save and next ▶", type="primary", key=f"{key}.save",
+                   disabled=answer is None or item is None, on_click=_save_and_next,
+                   args=(user.id, bank, attempt.id, item_id, key, attempt.position))
+    cols[2].button("Unflag" if flagged else "Flag for review", key=f"{key}.flag",
+                   on_click=_flag, args=(user.id, attempt.id, item_id))
     with cols[3].popover("Submit exam"):
         missing = len(attempt.item_ids) - len(responses)
         st.write(f"{missing} question(s) unanswered." if missing else "All questions answered.")
-        if st.button("Submit now", type="primary", key="exam.submit"):
-            _finish(user, attempt)
+        st.button("Submit now", type="primary", key="exam.submit", on_click=_finish_cb,
+                  args=(user.id, attempt.id))
 
 
 def _navigator(user: CurrentUser, attempt: Attempt, answered: set[str]) -> None:
@@ -264,9 +308,9 @@ def _navigator(user: CurrentUser, attempt: Attempt, answered: set[str]) -> None:
                 n = start + offset
                 mark = ("⚑" if item_id in attempt.flagged else "") + \
                        ("✓" if item_id in answered else "")
-                if cols[offset].button(f"{n + 1}{mark}", key=f"nav.{attempt.id}.{n}",
-                                       type="primary" if n == attempt.position else "secondary"):
-                    _move(user, attempt, n)
+                cols[offset].button(f"{n + 1}{mark}", key=f"nav.{attempt.id}.{n}",
+                                    type="primary" if n == attempt.position else "secondary",
+                                    on_click=_move, args=(user.id, attempt.id, n))
 
 
 @st.fragment(run_every=1)
