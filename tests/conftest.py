@@ -136,6 +136,19 @@ def mini_bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def review_bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hand-written cards and quiz items (fixtures/review_bank.yaml) plus the real neck atlas,
+    so flashcard tests know which cards they meet and atlas items link to atlas cards."""
+    root = tmp_path_factory.mktemp("review") / "quizzes"
+    (root / "body").mkdir(parents=True)
+    (root / "atlas").mkdir()
+    shutil.copy(PROJECT_ROOT / "quizzes" / "body" / "regions.yaml", root / "body" / "regions.yaml")
+    shutil.copy(PROJECT_ROOT / "quizzes" / "atlas" / "neck.yaml", root / "atlas")
+    shutil.copy(Path(__file__).parent / "fixtures" / "review_bank.yaml", root / "basics.yaml")
+    return root
+
+
+@pytest.fixture(scope="session")
 def mini_bank(mini_bank_dir: Path) -> QuestionBank:
     return load_bank(mini_bank_dir)
 

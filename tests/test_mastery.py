@@ -8,9 +8,7 @@ the published formula, not against itself.
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fsrs import Rating
@@ -21,7 +19,6 @@ from trainer.db.engine import session_scope
 from trainer.db.models import ReviewCard
 from trainer.services import attempts, review
 from trainer.services import mastery as svc
-from trainer.settings import PROJECT_ROOT
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 W20 = 0.1542
@@ -36,14 +33,8 @@ def recall(days: int, stability: float) -> float:
 
 
 @pytest.fixture(scope="session")
-def rbank(tmp_path_factory) -> QuestionBank:
-    root = tmp_path_factory.mktemp("mastery") / "quizzes"
-    (root / "body").mkdir(parents=True)
-    (root / "atlas").mkdir()
-    shutil.copy(PROJECT_ROOT / "quizzes" / "body" / "regions.yaml", root / "body" / "regions.yaml")
-    shutil.copy(PROJECT_ROOT / "quizzes" / "atlas" / "neck.yaml", root / "atlas")
-    shutil.copy(Path(__file__).parent / "fixtures" / "review_bank.yaml", root / "basics.yaml")
-    return load_bank(root)
+def rbank(review_bank_dir) -> QuestionBank:
+    return load_bank(review_bank_dir)
 
 
 def answer(engine, bank, user, item_id, value, now) -> None:

@@ -7,7 +7,6 @@ known. As in tests/test_pages.py, the cookie reader is patched to hand over a re
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,15 +21,9 @@ from trainer.settings import PROJECT_ROOT
 TIMEOUT = 30
 
 
-@pytest.fixture(scope="session")
-def content_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("review-pages") / "quizzes"
-    (root / "body").mkdir(parents=True)
-    (root / "atlas").mkdir()
-    shutil.copy(PROJECT_ROOT / "quizzes" / "body" / "regions.yaml", root / "body" / "regions.yaml")
-    shutil.copy(PROJECT_ROOT / "quizzes" / "atlas" / "neck.yaml", root / "atlas")
-    shutil.copy(Path(__file__).parent / "fixtures" / "review_bank.yaml", root / "basics.yaml")
-    return root
+@pytest.fixture
+def content_dir(review_bank_dir: Path) -> Path:
+    return review_bank_dir
 
 
 def open_page(page: str, query: dict | None = None) -> AppTest:

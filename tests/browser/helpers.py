@@ -37,3 +37,16 @@ def sign_in(page: Page, url: str, username: str, password: str = PASSWORD) -> No
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(nav_link(page, "Sign in")).to_be_visible()
+
+
+def choose_tag_and_count(page: Page, tag: str, count: int) -> None:
+    """Fill the Tags and Number of questions fields (quiz set-up, assignment form)."""
+    body = main(page)
+    body.get_by_test_id("stMultiSelect").filter(has_text="Tags").click()
+    page.keyboard.type(tag)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    field = body.get_by_label("Number of questions")
+    field.fill(str(count))
+    field.press("Enter")
+    expect(body.get_by_text(f"{count} questions match")).to_be_visible()

@@ -15,7 +15,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from .helpers import PASSWORD, main, nav_link, sign_in, sign_out
+from .helpers import PASSWORD, choose_tag_and_count, main, nav_link, sign_in, sign_out
 from .test_quiz_flow import answer_current_question
 
 CODE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
@@ -42,15 +42,7 @@ def test_cohort_assignment_join_complete_dashboard_export(mini_app, page: Page) 
     expect(body.get_by_text("Give your learners the join code")).to_be_visible()
     code = body.get_by_text(CODE).inner_text().strip()
     body.get_by_label("Title").fill("Browser homework")
-    tags = body.get_by_test_id("stMultiSelect").filter(has_text="Tags")
-    tags.click()
-    page.keyboard.type("alpha")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    count = body.get_by_label("Number of questions")
-    count.fill("2")
-    count.press("Enter")
-    expect(body.get_by_text("2 questions match")).to_be_visible()
+    choose_tag_and_count(page, "alpha", 2)
     body.get_by_role("button", name="Create assignment").click()
     expect(body.get_by_text(f"“Browser homework” assigned to {cohort_name}")).to_be_visible()
     sign_out(page)

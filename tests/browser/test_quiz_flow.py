@@ -18,7 +18,7 @@ from trainer.content.loader import load_regions
 from trainer.settings import PROJECT_ROOT
 from trainer.ui.body_map import STATUS_COLOURS
 
-from .helpers import main, nav_link, sign_in, sign_out, sign_up
+from .helpers import choose_tag_and_count, main, nav_link, sign_in, sign_out, sign_up
 
 
 def answer_current_question(page: Page) -> str:
@@ -101,15 +101,7 @@ def test_sign_up_quiz_refresh_resume_results_history(mini_app, page: Page) -> No
 
     nav_link(page, "Quiz").click()
     body = main(page)
-    tags = body.get_by_test_id("stMultiSelect").filter(has_text="Tags")
-    tags.click()
-    page.keyboard.type("core")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    count = body.get_by_label("Number of questions")
-    count.fill("5")
-    count.press("Enter")
-    expect(body.get_by_text("5 questions match these choices")).to_be_visible()
+    choose_tag_and_count(page, "core", 5)
     body.get_by_role("button", name="Start").click()
 
     kinds = []

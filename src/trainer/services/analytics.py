@@ -108,6 +108,7 @@ from trainer.services.cohorts import (
     require_learner_of,
     require_teacher,
 )
+from trainer.services.mastery import mastery_share
 
 INACTIVE_DAYS = 7
 AT_RISK_AVERAGE = 0.6
@@ -234,8 +235,7 @@ class TopicCell:
     @property
     def mastery(self) -> float:
         """What the learner's own progress page shows: unanswered and unstudied count 0."""
-        total = self.questions + self.cards
-        return (self.quiz_points + self.recall_points) / total if total else 0.0
+        return mastery_share(self.quiz_points, self.recall_points, self.questions, self.cards)
 
     @property
     def accuracy(self) -> float | None:

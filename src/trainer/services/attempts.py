@@ -216,15 +216,18 @@ def record_answer(
                   content_hash=item.content_hash, topic=item.topic, answer=answer,
                   correct=scored.correct, score=scored.score, time_ms=time_ms, answered_at=now)
     stmt = _insert(session)(Response).values(**values)
+    stored_before = False
     if attempt.mode == AttemptMode.exam:
+        # DO UPDATE returns the row for a changed answer too: tell a new answer from a change.
+        stored_before = bool(session.scalar(select(func.count()).select_from(Response).where(
+            Response.attempt_id == attempt_id, Response.item_id == item_id)))
         stmt = stmt.on_conflict_do_update(
             index_elements=["attempt_id", "item_id"],
             set_={k: stmt.excluded[k] for k in ("answer", "correct", "score", "time_ms",
                                                 "answered_at", "content_hash")})
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=["attempt_id", "item_id"])
-    stored_before = session.scalar(select(func.count()).select_from(Response).where(
-        Response.attempt_id == attempt_id, Response.item_id == item_id))
+    # DO NOTHING returns a row only when this call inserted it: a double submit returns none.
     if session.execute(stmt.returning(Response.id)).first() is not None and not stored_before:
         # A new answer (not a double submit, not a changed exam answer) also reviews the
         # item's flashcard twins: quizzes and flashcards feed one FSRS memory model.

@@ -26,6 +26,14 @@ FORECAST_DAYS = 14
 STREAK_LOOKBACK_DAYS = 400
 
 
+def mastery_share(quiz_points: float, recall_points: float, questions: int, cards: int) -> float:
+    """The one mastery formula, shared by a learner's progress page and the cohort dashboard:
+    points earned (latest quiz scores plus current card recall) over everything the topic
+    holds, so unanswered questions and unstudied cards count 0."""
+    total = questions + cards
+    return (quiz_points + recall_points) / total if total else 0.0
+
+
 @dataclass(frozen=True)
 class TopicMastery:
     topic: str
@@ -40,8 +48,7 @@ class TopicMastery:
 
     @property
     def mastery(self) -> float:
-        total = self.questions + self.cards
-        return (self.quiz_points + self.recall_points) / total if total else 0.0
+        return mastery_share(self.quiz_points, self.recall_points, self.questions, self.cards)
 
     @property
     def quiz_accuracy(self) -> float | None:
